@@ -1,0 +1,48 @@
+#include "model.hpp"
+
+namespace procmatrix::probe {
+
+const char* to_string(PathState s) {
+  switch (s) {
+    case PathState::absent: return "absent";
+    case PathState::masked: return "masked";
+    case PathState::writable: return "writable";
+    case PathState::readonly: return "readonly";
+    case PathState::readable: return "readable";
+    case PathState::denied: return "denied";
+  }
+  return "?";
+}
+
+const char* to_string(MaskKind m) {
+  switch (m) {
+    case MaskKind::none: return "none";
+    case MaskKind::devnull: return "devnull";
+    case MaskKind::tmpfs: return "tmpfs";
+  }
+  return "?";
+}
+
+const char* to_string(FileKind k) {
+  switch (k) {
+    case FileKind::none: return "none";
+    case FileKind::file: return "file";
+    case FileKind::directory: return "directory";
+    case FileKind::chardev: return "chardev";
+    case FileKind::blockdev: return "blockdev";
+    case FileKind::symlink: return "symlink";
+    case FileKind::other: return "other";
+  }
+  return "?";
+}
+
+const char* to_string(DeviceState s) {
+  switch (s) {
+    case DeviceState::usable: return "usable";
+    case DeviceState::denied: return "denied";
+    case DeviceState::absent: return "absent";
+  }
+  return "?";
+}
+
+}  // namespace procmatrix::probe

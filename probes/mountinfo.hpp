@@ -1,0 +1,47 @@
+// /proc/self/mountinfo: a pure parser (tested on literal text) and a table that answers
+// "which mount holds this path".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "support/error.hpp"
+
+namespace procmatrix::probe {
+
+// One line of mountinfo (proc(5)). Octal escapes (\040 for a space) are decoded.
+struct MountEntry {
+  int mount_id = 0, parent_id = 0;
+  unsigned major = 0, minor = 0;
+  std::string root;            // the path inside the filesystem that is mounted (bind roots)
+  std::string mount_point;
+  std::string mount_options;   // per-mount: "ro,nosuid,nodev,noexec,relatime"
+  std::vector<std::string> optional_fields;  // "shared:1", "master:2"
+  std::string fstype;
+  std::string source;
+  std::string super_options;   // per-superblock: "rw"
+  bool read_only() const;      // the per-mount "ro" flag
+};
+
+// Parses the whole text; an unparsable line is an error naming its number and content.
+Result<std::vector<MountEntry>> parse_mountinfo(std::string_view text);
+
+class MountTable {
+ public:
+  MountTable() = default;
+  explicit MountTable(std::vector<MountEntry> entries) : entries_(std::move(entries)) {}
+  // Reads and parses /proc/self/mountinfo.
+  static Result<MountTable> read_self();
+
+  // The mount that holds `path` (an absolute, normalized path): the last-mounted entry whose
+  // mount point is the longest prefix of it. Later lines shadow earlier ones on the same point.
+  const MountEntry* covering(std::string_view path) const;
+  const std::vector<MountEntry>& entries() const { return entries_; }
+
+ private:
+  std::vector<MountEntry> entries_;
+};
+
+}  // namespace procmatrix::probe
