@@ -33,7 +33,10 @@ std::optional<std::string> errno_name(int err) {
   if (err == 0) return std::nullopt;
   for (const auto& [value, name] : kErrnoNames)
     if (value == err) return std::string(name);
-  return "E" + std::to_string(err);
+  // Built in two steps: GCC 12 warns falsely (-Wrestrict, GCC bug 105329) on "E" + to_string.
+  std::string unknown = "E";
+  unknown += std::to_string(err);
+  return unknown;
 }
 
 int errno_from_name(std::string_view name) {
