@@ -74,6 +74,7 @@ json identity_json(const Identity& id) {
 json step_json(const NestingStep& s) {
   json out = attempt_json(s.result);
   out["attempted"] = s.attempted;
+  out["call"] = s.call.empty() ? json(nullptr) : json(s.call);
   return out;
 }
 
@@ -89,6 +90,7 @@ json nesting_json(const Nesting& n) {
           {"dev_net_tun", step_json(n.dev_net_tun)},
           {"dev_fuse", step_json(n.dev_fuse)},
           {"timed_out", n.timed_out},
+          {"error", n.error.empty() ? json(nullptr) : json(n.error)},
           {"verdict", n.verdict},
           {"blockers", blockers}};
 }

@@ -93,6 +93,10 @@ struct Environment {
 struct NestingStep {
   Attempt result;
   bool attempted = false;             // false when an earlier step failed first
+  // The call that gave result.err, when the step failed: "unshare(CLONE_NEWUSER)",
+  // "write /proc/self/uid_map", "mount(proc)". A step's errno alone does not say which of
+  // its calls refused (an EPERM from unshare is seccomp; from mount(proc) it is the masks).
+  std::string call;
 };
 
 struct Blocker {
@@ -102,6 +106,10 @@ struct Blocker {
 struct Nesting {
   NestingStep userns, proc_mount, sysfs_mount, tmpfs_mount, overlay_mount, dev_net_tun, dev_fuse;
   bool timed_out = false;
+  // Why the test could not run or ended early, other than a timeout: the probe's own failure
+  // ("fork: Resource temporarily unavailable") or a child's death ("killed by signal 31").
+  // Empty when every process ran to its end. decide_nesting puts it into nesting.incomplete.
+  std::string error;
   std::string verdict = "blocked";    // ready | blocked
   std::vector<Blocker> blockers;
 };

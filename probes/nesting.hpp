@@ -12,10 +12,15 @@
 
 namespace procmatrix::probe {
 
-// `devices` (may be empty) gives the state of /dev/net/tun and /dev/fuse for the verdict.
+// `devices` (may be empty) gives the state of /dev/net/tun and /dev/fuse for the verdict; a
+// device not among them is tried with open(O_RDWR | O_NONBLOCK). The forked processes must
+// report and exit within `timeout` (0 always times out); past it they are killed, and the steps
+// reported so far are kept. Both forked processes are the caller's children and are reaped before
+// this returns; the caller must not ignore SIGCHLD meanwhile (that would reap them at once).
 Nesting probe_nesting(const std::vector<DeviceResult>& devices, std::chrono::milliseconds timeout);
 
-// The verdict and its blockers from the steps' outcomes: a pure function.
+// The verdict and its blockers from the steps' outcomes: a pure function (the rule is written at
+// the top of nesting.cpp). Replaces nesting.verdict and nesting.blockers.
 void decide_nesting(Nesting& nesting);
 
 }  // namespace procmatrix::probe
