@@ -24,6 +24,11 @@ const std::vector<std::string> kKubeletMasked = {
 const std::vector<std::string> kKubeletReadonly = {"/proc/bus", "/proc/fs", "/proc/irq",
                                                    "/proc/sys", "/proc/sysrq-trigger"};
 
+const std::vector<std::string> kContainerdCaps = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+    "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+
 struct BundleSettings {
   bool unmasked = false;
   bool user_namespace = false;
@@ -36,7 +41,9 @@ class RuncBundle {
   explicit RuncBundle(const BundleSettings& settings) : dir_("procprobe-runc") {
     fs::permissions(dir_.path(), fs::perms(0755));  // the mapped root must reach its rootfs
     auto rootfs = dir_.path() / "rootfs";
-    fs::create_directories(rootfs);
+    // Mount points made here: in a user namespace the mapped root cannot create them in a
+    // rootfs owned by the host's root.
+    for (const char* dir : {"proc", "sys", "dev"}) fs::create_directories(rootfs / dir);
     fs::copy_file(PROCPROBE_BIN, rootfs / "procprobe");
     fs::permissions(rootfs / "procprobe", fs::perms(0755));
 
@@ -45,6 +52,10 @@ class RuncBundle {
     json config = json::parse(std::ifstream(dir_.path() / "config.json"));
     config["process"]["args"] = {"/procprobe", "--format", "json"};
     config["process"]["terminal"] = false;
+    // containerd's default capabilities (runc spec's three lack CAP_SETFCAP, without which root
+    // cannot be mapped into the nested user namespace the probe makes).
+    const json caps = kContainerdCaps;
+    for (const char* set : {"bounding", "effective", "permitted"}) config["process"]["capabilities"][set] = caps;
     config["linux"]["maskedPaths"] = settings.unmasked ? json::array() : json(kKubeletMasked);
     config["linux"]["readonlyPaths"] = settings.unmasked ? json::array() : json(kKubeletReadonly);
     if (settings.user_namespace) {
@@ -129,7 +140,9 @@ TEST_F(ProbeInRunc, UnmaskedLeavesKubeletPathsOpen) {
   json report = RuncBundle({.unmasked = true, .user_namespace = true}).run_probe();
   EXPECT_EQ(state_of(report, "proc.keys"), "readable");
   EXPECT_NE(state_of(report, "proc.sys"), "readonly");
-  if (host_has("/proc/acpi")) EXPECT_EQ(state_of(report, "proc.acpi"), "readable");
+  if (host_has("/proc/acpi")) {
+    EXPECT_EQ(state_of(report, "proc.acpi"), "readable");
+  }
 }
 
 TEST_F(ProbeInRunc, UserNamespaceIsReportedWithItsMap) {
@@ -155,8 +168,8 @@ TEST_F(ProbeInRunc, NestedProcMountWorksWhenUnmasked) {
 }
 
 TEST_F(ProbeInRunc, DefaultWithoutUserNamespaceAlsoBlocksNestedProc) {
-  // runc spec's capabilities lack CAP_SYS_ADMIN; the nested runtime makes its own user
-  // namespace, and the masks still make a fresh proc "too revealing".
+  // containerd's capabilities lack CAP_SYS_ADMIN; a nested runtime makes its own user
+  // namespace, and the masks still make a fresh proc "too revealing" there.
   json report = RuncBundle({}).run_probe();
   const json& nesting = report["nesting"];
   if (!nesting["userns"]["ok"].get<bool>()) GTEST_SKIP() << "user namespaces refused here: " << nesting["userns"];
