@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     std::cerr << report.error().describe() << "\n";
     return 1;
   }
-  if (options->format == pp::Format::json) std::cout << pp::to_json(*report).dump() << "\n";
+  if (options->format == pp::Format::json) std::cout << pp::to_json(*report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else pp::print_table(std::cout, *report);
   std::cout.flush();
   return std::cout.good() ? 0 : 1;

@@ -31,7 +31,7 @@ struct MountRef {
   std::string mount_point;
   std::string fstype;
   std::string source;
-  std::string options;        // per-mount options, then superblock options: "ro,nosuid" + "rw"
+  std::string options;        // as mount(8) prints them: per-mount, then the superblock's but "rw"
   bool exact = false;         // mounted exactly on the path (a mask or a read-only bind)
   bool read_only = false;     // the per-mount ro flag
 };

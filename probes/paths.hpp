@@ -4,7 +4,8 @@
 
 #include <sys/types.h>
 
-#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog.hpp"
@@ -18,11 +19,21 @@ namespace procmatrix::probe {
 struct PathFacts {
   bool exists = false;
   FileKind kind = FileKind::none;  // what stat() (following the mount) sees at the path
-  dev_t rdev = 0;                  // for a char device
+  dev_t rdev = 0;                  // for a char or block device
   bool mounted_exactly = false;    // a mount point equals the path
   std::string exact_fstype;        // fstype of that mount
-  bool mount_read_only = false;    // the covering mount's ro flag
-  bool dir_empty = false;          // for a directory: no entries but . and ..
+  std::string exact_root;          // its root: what it shows ("/null", "/sys/kernel/core_pattern")
+  // The exact mount binds the path onto itself (a read-only path of runc or crun): not a mask.
+  bool exact_self_bind = false;
+  // The kernel made this directory to mount exact_fstype on (cgroup on /sys/fs/cgroup,
+  // binfmt_misc on /proc/sys/fs/binfmt_misc): such a mount is the directory's use, not a mask.
+  bool exact_expected = false;
+  bool mount_read_only = false;    // the covering mount is read-only (per-mount or superblock)
+  bool dir_empty = false;          // for a directory: listed, and no entries but . and ..
+  // A proc or cgroup file whose mode has no write bit: open(O_WRONLY) succeeds with
+  // CAP_DAC_OVERRIDE (those filesystems do not check), but the kernel has no write handler for
+  // it and every write fails. Not writable, whatever the open said.
+  bool no_write_handler = false;
   Attempt read, write;
 };
 
@@ -34,8 +45,9 @@ struct Classification {
 
 Classification classify(const PathFacts& facts);
 
-// Expands a catalog path with one '*' component into the paths that exist (sorted);
-// a pattern without '*' comes back as itself.
+// Expands a catalog path with one '*' in one component into the paths that exist (sorted).
+// Symlinks matching the '*' are skipped: they alias a real match (/sys/fs/cgroup/cpu ->
+// cpu,cpuacct). A pattern without '*' comes back as itself, existing or not.
 std::vector<std::string> expand_glob(std::string_view pattern);
 
 // Probes one concrete path for a catalog check.
