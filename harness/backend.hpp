@@ -22,6 +22,7 @@ struct CellRun {
   std::string runtime_version;   // first line of `<runtime> --version`
   std::chrono::milliseconds elapsed{0};
   std::vector<std::string> notes;  // workarounds applied: "crun: ran in a private mount namespace without /sys/fs/cgroup/unified (hybrid cgroups)"
+  std::string rerun;  // a shell line that runs `spec` again by hand (the local backend fills it)
 };
 
 class Backend {
