@@ -1,13 +1,17 @@
 #include "bundle.hpp"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 
+#include "process.hpp"
+#include "support/fd.hpp"
 #include "text.hpp"
 
 namespace procmatrix::harness {
@@ -40,12 +44,26 @@ Status write_config(const fs::path& p, const nlohmann::json& config) {
   return Ok{};
 }
 
+// Our own copy rather than fs::copy_file: the descriptor must be O_CLOEXEC and written under
+// fork_lock() (see there), or a container started by another thread may fail with ETXTBSY.
 Status copy_probe(const fs::path& probe, const fs::path& dest, std::optional<RootOwner> owner) {
-  std::error_code ec;
-  fs::copy_file(probe, dest, ec);
-  if (ec) return Error(ec.value(), cat({"copy the probe `", probe.string(), "` into the rootfs"}));
-  if (::chmod(dest.c_str(), 0755) != 0)
+  UniqueFd in(::open(probe.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return Error::from_errno(cat({"open the probe `", probe.string(), "`"}));
+  struct stat st {};
+  if (::fstat(in.get(), &st) != 0) return Error::from_errno(cat({"fstat `", probe.string(), "`"}));
+  std::unique_lock writing(fork_lock());
+  UniqueFd out(::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755));
+  if (!out) return Error::from_errno(cat({"create `", dest.string(), "`"}));
+  for (off_t left = st.st_size; left > 0;) {
+    const ssize_t n = ::sendfile(out.get(), in.get(), nullptr, static_cast<std::size_t>(left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Error::from_errno(cat({"copy the probe into `", dest.string(), "`"}));
+    left -= n;
+  }
+  if (::fchmod(out.get(), 0755) != 0)
     return Error::from_errno(cat({"chmod `", dest.string(), "`"}));
+  out.reset();
+  writing.unlock();
   return give_to(dest, owner);
 }
 

@@ -12,6 +12,7 @@
 #include "probe_output.hpp"
 #include "process.hpp"
 #include "runtimes.hpp"
+#include "slot_pool.hpp"
 #include "text.hpp"
 
 namespace procmatrix::harness {
@@ -44,6 +45,13 @@ std::string rerun_line(const Cell& cell, const RuntimeTraits& traits, const std:
               " && jq '.cells[] | select(.id == \"", cell.id(),
               "\") | .spec' results.json > \"$B/config.json\" && cd \"$B\" && ",
               by_hand.shell_line({"run", "procmatrix-rerun"})});
+}
+
+// Process-wide, like the container ids: cells of two backends running at once must not share
+// host ids either.
+SlotPool& userns_slots() {
+  static SlotPool pool;
+  return pool;
 }
 
 void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
@@ -137,7 +145,7 @@ Status LocalBackend::run_cell(const Cell& cell, std::chrono::seconds timeout,
   out.runtime_version = version_of(runtime.path, out);
   const RuntimeTraits& traits = traits_for(runtime, out.runtime_version);
 
-  const SlotPool::Lease slot = userns_slots_.acquire();
+  const SlotPool::Lease slot = userns_slots().acquire();
   OciSpec spec = make_oci_spec(cell, host_, traits, slot.index());
   out.spec = spec.config;
   append(out.notes, spec.notes);
@@ -185,8 +193,12 @@ std::string LocalBackend::version_of(const std::string& path, CellRun& out) {
   return {};
 }
 
+// Unique on the machine, not only in the runtime's private state dir: with no cgroupsPath in the
+// spec, runc and crun name the container's cgroups after its id. Hence pid and a process-wide
+// counter (several backends may live in one process, as in the tests).
 std::string LocalBackend::next_container_id() {
-  return cat({"procmatrix-", std::to_string(::getpid()), "-", std::to_string(++containers_)});
+  static std::atomic<unsigned> counter{0};
+  return cat({"procmatrix-", std::to_string(::getpid()), "-", std::to_string(++counter)});
 }
 
 }  // namespace procmatrix::harness

@@ -16,7 +16,6 @@
 #include "bundle.hpp"
 #include "host.hpp"
 #include "runtimes.hpp"
-#include "slot_pool.hpp"
 #include "support/error.hpp"
 
 namespace procmatrix::harness {
@@ -50,12 +49,10 @@ class LocalBackend final : public Backend {
                      std::chrono::seconds timeout, const std::atomic<bool>& cancel, CellRun& out);
   // The first line of `--version`, read once per binary; empty (and a note) when it fails.
   std::string version_of(const std::string& path, CellRun& out);
-  std::string next_container_id();
+  static std::string next_container_id();
 
   LocalBackendOptions options_;
   HostFacts host_;
-  SlotPool userns_slots_;
-  std::atomic<unsigned> containers_{0};
   std::mutex versions_mutex_;
   std::map<std::string, Result<std::string>> versions_;
 };

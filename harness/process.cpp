@@ -31,8 +31,9 @@ constexpr milliseconds kDrainQuiet{200};
 constexpr milliseconds kDrainMax{1000};
 
 // Dispositions that survive exec when ignored: a runner that ignores SIGPIPE or SIGINT must not
-// hand that on to the runtime and the probe.
-constexpr std::array<int, 4> kResetSignals = {SIGPIPE, SIGINT, SIGTERM, SIGHUP};
+// hand that on to the runtime and the probe (an ignored SIGCHLD would even break the runtime's
+// own wait for the container).
+constexpr std::array<int, 6> kResetSignals = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD};
 
 // Everything the child needs, prepared before fork: after fork in a threaded program only
 // async-signal-safe calls are allowed (no allocation).
@@ -112,17 +113,27 @@ struct Pipes {
   UniqueFd out_r, out_w, err_r, err_w, null_r;
 };
 
+// The child's ends must not be 0, 1 or 2 (a harness started with a closed stdin or stdout gets
+// them from pipe2): dup2 onto the same number would keep O_CLOEXEC, and one dup2 could clobber
+// the next one's source.
+UniqueFd above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return UniqueFd(fd);
+  UniqueFd low(fd);
+  return UniqueFd(::fcntl(low.get(), F_DUPFD_CLOEXEC, 3));
+}
+
 Result<Pipes> make_pipes() {
   Pipes p;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno("pipe2");
-  p.out_r.reset(fds[0]);
-  p.out_w.reset(fds[1]);
+  p.out_r = above_stdio(fds[0]);
+  p.out_w = above_stdio(fds[1]);
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno("pipe2");
-  p.err_r.reset(fds[0]);
-  p.err_w.reset(fds[1]);
-  p.null_r.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!p.null_r) return Error::from_errno("open /dev/null");
+  p.err_r = above_stdio(fds[0]);
+  p.err_w = above_stdio(fds[1]);
+  p.null_r = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!p.out_r || !p.out_w || !p.err_r || !p.err_w || !p.null_r)
+    return Error::from_errno("pipes for a child");
   ::fcntl(p.out_r.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(p.err_r.get(), F_SETFL, O_NONBLOCK);
   return p;
@@ -220,6 +231,11 @@ std::string format_duration(milliseconds d) {
 
 }  // namespace
 
+std::shared_mutex& fork_lock() {
+  static std::shared_mutex lock;
+  return lock;
+}
+
 std::string describe_end(const ProcessResult& r, milliseconds timeout) {
   switch (r.end) {
     case ProcessEnd::exited:
@@ -249,9 +265,11 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
   plan.out = pipes->out_w.get();
   plan.err = pipes->err_w.get();
 
+  std::shared_lock forking(fork_lock());
   const pid_t pid = ::fork();
-  if (pid < 0) return Error::from_errno(cat({"fork for `", spec.argv[0], "`"}));
   if (pid == 0) exec_child(plan);
+  forking.unlock();
+  if (pid < 0) return Error::from_errno(cat({"fork for `", spec.argv[0], "`"}));
   ::setpgid(pid, pid);  // both sides set it: whichever runs first wins the race
   pipes->out_w.reset();
   pipes->err_w.reset();

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct ProcessResult {
   bool truncated = false;  // a stream passed output_limit
   std::chrono::milliseconds elapsed{0};
 };
+
+// Go's ForkLock, for the same reason: run_process holds it shared around fork(); whoever writes a
+// file that a container will exec (the probe copied into a rootfs) holds it exclusively while
+// the file is open for writing. Otherwise a child forked meanwhile by another thread inherits the
+// write descriptor until it execs, and the container's exec fails with ETXTBSY ("text file busy").
+std::shared_mutex& fork_lock();
 
 // "exit 1", "killed by SIGSEGV", "timed out after 2 s", "cancelled".
 std::string describe_end(const ProcessResult& r, std::chrono::milliseconds timeout);

@@ -49,7 +49,7 @@ Result<std::string> search_path(std::string_view binary) {
     if (colon == std::string_view::npos) break;
     dirs.remove_prefix(colon + 1);
   }
-  return Error(ENOENT, cat({"`", binary, "` is not on PATH"}));
+  return Error(0, cat({"`", binary, "` is not on PATH"}));
 }
 
 std::string shell_quote(const std::string& s) {
@@ -103,8 +103,8 @@ Status resolve_runtime_path(Runtime& runtime) {
     return Ok{};
   }
   if (!is_executable_file(runtime.path))
-    return Error(ENOENT, cat({"runtime ", runtime.name, ": `", runtime.path,
-                              "` is not an executable file"}));
+    return Error(
+        0, cat({"runtime ", runtime.name, ": `", runtime.path, "` is not an executable file"}));
   runtime.path = fs::absolute(runtime.path).string();
   return Ok{};
 }
