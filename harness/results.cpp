@@ -91,6 +91,7 @@ json cell_json(const CellOutcome& o) {
           {"elapsed_ms", o.run.elapsed.count()},
           {"notes", o.run.notes},
           {"spec", or_null(o.run.spec)},
+          {"rerun", o.run.rerun.empty() ? json(nullptr) : json(o.run.rerun)},
           {"observation", or_null(o.run.observation)},
           {"verdicts", verdicts}};
 }

@@ -44,6 +44,7 @@ CellOutcome ran_cell(std::vector<VerdictResult> results) {
   o.run.runtime_version = "runc version 1.1.5";
   o.run.spec = {{"ociVersion", "1.0.2"}};
   o.run.observation = {{"schema", "procmatrix.probe/v1"}};
+  o.run.rerun = "cd /tmp/b && runc run --bundle . again";
   for (auto r : results) {
     Verdict v;
     v.check = "proc.keys";
@@ -86,6 +87,7 @@ TEST(ResultsJson, HasTheFieldsOfDesignMd) {
     EXPECT_TRUE(c.contains(k)) << k;
   EXPECT_EQ(c["id"], "runc/Default/unprivileged/hostUsers");
   EXPECT_EQ(c["status"], "ran");
+  EXPECT_EQ(c["rerun"], "cd /tmp/b && runc run --bundle . again");  // the spec can be run by hand
   EXPECT_TRUE(c["reason"].is_null());
   EXPECT_TRUE(c["node"].is_null());
   const json& v = c["verdicts"][0];
@@ -97,6 +99,7 @@ TEST(ResultsJson, HasTheFieldsOfDesignMd) {
   EXPECT_EQ(e["reason"], "probe printed garbage");
   EXPECT_TRUE(e["verdicts"].empty());
   EXPECT_TRUE(e["observation"].is_null());
+  EXPECT_TRUE(e["rerun"].is_null());
   EXPECT_EQ(r["summary"], json({{"cells", 2}, {"pass", 0}, {"fail", 1}, {"na", 0}, {"error", 1},
                                  {"cells_by_status", {{"ran", 1}, {"rejected", 0}, {"skipped", 0}, {"error", 1}}}}));
 }
