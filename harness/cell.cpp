@@ -11,6 +11,7 @@ std::string Cell::id() const {
   id += to_string(proc_mount);
   id += privileged ? "/privileged" : "/unprivileged";
   id += host_users ? "/hostUsers" : "/userns";
+  if (!pod_security.empty()) id += "/podsecurity=" + pod_security;
   return id;
 }
 

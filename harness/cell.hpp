@@ -23,8 +23,12 @@ struct Cell {
   ProcMount proc_mount = ProcMount::Default;
   bool privileged = false;
   bool host_users = true;
+  // kubernetes: an admission check only, in a namespace at this Pod Security level ("baseline",
+  // "restricted"): the Pod is sent with a server-side dry run, never run. Empty for other cells.
+  std::string pod_security;
 
-  // "runc/Default/unprivileged/hostUsers" — stable, the key of diffs and reports.
+  // "runc/Default/unprivileged/hostUsers" — stable, the key of diffs and reports; an admission
+  // check ends in "/podsecurity=baseline".
   std::string id() const;
 };
 

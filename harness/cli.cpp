@@ -3,17 +3,19 @@
 #include <cstdio>
 #include <limits>
 
+#include "kube_options.hpp"
+#include "kube_run.hpp"
+#include "diff_command.hpp"
 #include "profile.hpp"
+#include "report_command.hpp"
 #include "run_command.hpp"
 #include "text.hpp"
 
 namespace procmatrix::harness {
 namespace {
 
-// Commands of DESIGN.md that later issues build; named so that calling one says so.
-constexpr std::string_view kLaterCommands[] = {"report", "diff", "manifests"};
 // Backends of DESIGN.md that later issues build.
-constexpr std::string_view kLaterBackends[] = {"kubernetes", "docker", "podman"};
+constexpr std::string_view kLaterBackends[] = {"docker", "podman"};
 
 Error flag_error(std::string_view flag, std::string_view value, std::string_view what) {
   return Error(0, cat({flag, ": \"", value, "\" ", what}));
@@ -31,10 +33,10 @@ Result<unsigned> parse_count(std::string_view flag, std::string_view value, unsi
 }
 
 Status check_backend(std::string_view value) {
-  if (value == "local") return Ok{};
+  if (value == "local" || value == "kubernetes") return Ok{};
   for (auto later : kLaterBackends)
-    if (value == later) return flag_error("--backend", value, "is not implemented yet in this version (only local)");
-  return flag_error("--backend", value, "is not a backend (local)");
+    if (value == later) return flag_error("--backend", value, "is not implemented yet in this version (local, kubernetes)");
+  return flag_error("--backend", value, "is not a backend (local, kubernetes)");
 }
 
 // Applies one flag with its value to the options.
@@ -134,7 +136,14 @@ std::string program_help() {
               "\n"
               "Usage:\n"
               "  procmatrix run [OPTIONS]   run the probe in every cell of the matrix on this machine's\n"
-              "                             OCI runtimes and judge it (procmatrix run --help)\n"
+              "                             OCI runtimes and judge it; writes results.json and every\n"
+              "                             report (procmatrix run --help)\n"
+              "  procmatrix report RESULTS --format junit|md|html|sarif|json [-o FILE]\n"
+              "                             render a results file (procmatrix report --help)\n"
+              "  procmatrix diff BASELINE CURRENT [--format text|md|json]\n"
+              "                             what changed between two runs; exit 1 when something\n"
+              "                             opened, failed or errored (procmatrix diff --help)\n"
+              "  procmatrix manifests ...   the Kubernetes YAML of the matrix (procmatrix manifests --help)\n"
               "  procmatrix --help          this help\n"
               "  procmatrix --version       the version\n"
               "\n"
@@ -152,7 +161,8 @@ std::string run_help() {
       "Starts the probe in every cell of the matrix (runtime x procMount x privileged x hostUsers)\n"
       "on this machine's OCI runtimes, each cell's config.json made as kubelet + containerd would\n"
       "make it, judges what the probe saw against a profile, prints the matrix and writes\n"
-      "OUT/results.json (whole or not at all).\n"
+      "OUT/results.json and its reports OUT/results.xml (JUnit), results.md (Markdown),\n"
+      "results.html and results.sarif (SARIF 2.1.0), each whole or not at all.\n"
       "\n"
       "Matrix (comma lists; the default is the 8 Kubernetes cells on every runtime installed):\n"
       "  --runtime LIST       runc, crun, runsc, or NAME=PATH for an OCI runtime of your own\n"
@@ -170,15 +180,16 @@ std::string run_help() {
       "  --profile-file FILE  a profile of your own, in the format of the built-in ones\n"
       "\n"
       "Running:\n"
-      "  --backend local      the backend (this version has only local: real runtimes here)\n"
+      "  --backend NAME       local (real runtimes here, the default) or kubernetes (below)\n"
       "  --jobs N             cells at a time (default: the number of cores)\n"
       "  --timeout SECONDS    per cell (default 60)\n"
       "  --probe PATH         the static procprobe (default: beside procmatrix, or in the build tree)\n"
       "\n"
       "Output:\n"
-      "  --out DIR            where results.json goes (default out)\n"
+      "  --out DIR            where results.json and the reports go (default out)\n"
       "  --no-color           no colours (neither with NO_COLOR set, nor when stdout is not a terminal)\n"
-      "  -h, --help           this help\n"});
+      "  -h, --help           this help\n"
+      "\n", kube_run_help()});
 }
 
 int cli_main(const std::vector<std::string>& args) {
@@ -194,8 +205,13 @@ int cli_main(const std::vector<std::string>& args) {
     std::printf("procmatrix %s\n", PROCMATRIX_VERSION);
     return 0;
   }
+  if (args[0] == "manifests") return manifests_command({args.begin() + 1, args.end()});
   if (args[0] == "run") {
-    auto opts = parse_run_args({args.begin() + 1, args.end()});
+    KubeOptions kube;  // the kubernetes flags, taken out first (kube_options.hpp)
+    auto rest = take_kube_flags({args.begin() + 1, args.end()}, kube);
+    auto opts = rest ? parse_run_args(*rest) : Result<RunOptions>(rest.error());
+    if (opts && opts->backend != "kubernetes" && !kube.given.empty())
+      opts = Error(0, cat({kube.given.front(), ": only with --backend kubernetes"}));
     if (!opts) {
       std::fprintf(stderr, "procmatrix: %s\n", opts.error().message().c_str());
       return 2;
@@ -204,13 +220,12 @@ int cli_main(const std::vector<std::string>& args) {
       std::fputs(run_help().c_str(), stdout);
       return 0;
     }
-    return run_command(*opts);
+    if (opts->backend == "kubernetes")
+      return run_with_reports(opts->out, [&] { return kube_run_command(*opts, kube); });
+    return run_with_reports(opts->out, [&] { return run_command(*opts); });
   }
-  for (auto later : kLaterCommands)
-    if (args[0] == later) {
-      std::fprintf(stderr, "procmatrix %s: not implemented yet in this version (see procmatrix --help)\n", args[0].c_str());
-      return 2;
-    }
+  if (args[0] == "report") return report_command({args.begin() + 1, args.end()});
+  if (args[0] == "diff") return diff_command({args.begin() + 1, args.end()});
   std::fprintf(stderr, "procmatrix: unknown command or option \"%s\" (see procmatrix --help)\n", args[0].c_str());
   return 2;
 }
