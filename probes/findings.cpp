@@ -26,7 +26,6 @@ bool has_real_addresses(const PathResult& r) {
 bool is_host_pid1(const PathResult& r) {
   return is_readable(r) && detail(r, "host_pid1") == "true";
 }
-bool register_writable(const PathResult& r) { return detail(r, "register") == "writable"; }
 bool has_mask_defect(const PathResult& r) { return !r.mask_defect.empty(); }
 
 std::string mount_suffix(const PathResult& r) {
@@ -47,9 +46,6 @@ std::string real_addresses(const PathResult& r) {
 std::string host_pid1(const PathResult& r) {
   return r.path + " is readable and pid 1 is the host's";
 }
-std::string register_open(const PathResult& r) {
-  return "open(\"" + r.path + "/register\", O_WRONLY) succeeded" + mount_suffix(r);
-}
 std::string mask_defect(const PathResult& r) { return r.path + ": " + r.mask_defect; }
 
 struct PathRule {
@@ -69,9 +65,9 @@ constexpr PathRule kPathRules[] = {
      opened_for_write},
     {"sys.fs.cgroup.release_agent", is_writable, "escape.release_agent.writable", "high",
      "a cgroup v1 release_agent is writable: the host runs it as root", opened_for_write},
-    {"proc.sys.fs.binfmt_misc", register_writable, "escape.binfmt_misc.register_writable", "high",
+    {"proc.sys.fs.binfmt_misc.register", is_writable, "escape.binfmt_misc.register_writable", "high",
      "binfmt_misc register is writable: an interpreter of the container's runs for host binaries",
-     register_open},
+     opened_for_write},
     {"proc.1.root", is_host_pid1, "escape.host_pid1_root.readable", "high",
      "the host's pid 1 root filesystem is reachable through /proc/1/root", host_pid1},
     {"proc.1.environ", is_host_pid1, "leak.host_pid1_environ.readable", "high",

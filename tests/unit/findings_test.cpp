@@ -152,10 +152,9 @@ TEST(Findings, EveryWritableReleaseAgentIsOneFinding) {
 
 TEST(Findings, WritableBinfmtRegisterIsHigh) {
   Report r = clean_report();
-  PathResult binfmt =
-      path("proc.sys.fs.binfmt_misc", "/proc/sys/fs/binfmt_misc", PathState::readable);
-  binfmt.kind = FileKind::directory;
-  binfmt.details["register"] = "writable";
+  PathResult binfmt = path("proc.sys.fs.binfmt_misc.register", "/proc/sys/fs/binfmt_misc/register",
+                           PathState::writable);
+  binfmt.write = Attempt::success();
   r.paths->push_back(binfmt);
   const auto findings = derive_findings(r);
   const Finding* f = find(findings, "escape.binfmt_misc.register_writable");
