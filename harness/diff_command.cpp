@@ -5,6 +5,7 @@
 #include "atomic_file.hpp"
 #include "diff.hpp"
 #include "report_command.hpp"
+#include "flag_value.hpp"
 #include "text.hpp"
 
 namespace procmatrix::harness {
@@ -20,12 +21,7 @@ Result<DiffArgs> parse_diff_args(const std::vector<std::string>& args) {
   DiffArgs d;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](std::string_view flag, std::string& slot) -> Status {
-      if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=') slot = a.substr(flag.size() + 1);
-      else if (i + 1 < args.size()) slot = args[++i];
-      else return Error(0, cat({flag, ": needs a value"}));
-      return Ok{};
-    };
+    auto value = [&](std::string_view flag, std::string& slot) { return take_flag_value(args, i, flag, slot); };
     Status s = Ok{};
     if (a == "-h" || a == "--help") d.help = true;
     else if (a == "--format" || a.starts_with("--format=")) s = value("--format", d.format);

@@ -10,6 +10,7 @@
 #include "render.hpp"
 #include "results.hpp"
 #include "run_command.hpp"
+#include "flag_value.hpp"
 #include "text.hpp"
 
 namespace procmatrix::harness {
@@ -91,12 +92,7 @@ Result<ReportArgs> parse_report_args(const std::vector<std::string>& args) {
   ReportArgs r;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](std::string_view flag, std::string& slot) -> Status {
-      if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=') slot = a.substr(flag.size() + 1);
-      else if (i + 1 < args.size()) slot = args[++i];
-      else return Error(0, cat({flag, ": needs a value"}));
-      return Ok{};
-    };
+    auto value = [&](std::string_view flag, std::string& slot) { return take_flag_value(args, i, flag, slot); };
     Status s = Ok{};
     if (a == "-h" || a == "--help") r.help = true;
     else if (a == "--format" || a.starts_with("--format=")) s = value("--format", r.format);

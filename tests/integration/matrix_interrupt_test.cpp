@@ -78,8 +78,7 @@ std::vector<std::string> cgroups_named(const std::string& prefix) {
 }
 
 TEST(MatrixInterrupt, CtrlCStopsTheRunWritesWhatFinishedAndLeavesNothing) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to start containers";
-  if (!have_program("runc")) GTEST_SKIP() << "runc is not installed";
+  REQUIRE_ROOT_AND_RUNC();
   TempDir dir("procmatrix-interrupt");
   fs::permissions(dir.path(), fs::perms(0711));  // the mapped root of userns cells walks through it
   fs::path work = dir.path() / "work";

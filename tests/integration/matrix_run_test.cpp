@@ -19,13 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-// Root and runc are facts of the machine; without them these tests cannot mean anything.
-#define REQUIRE_ROOT_AND_RUNC()                                                 \
-  do {                                                                          \
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to start containers";    \
-    if (!have_program("runc")) GTEST_SKIP() << "runc is not installed";         \
-  } while (0)
-
 json read_json(const fs::path& p) {
   std::ifstream in(p);
   return json::parse(in);
@@ -102,30 +95,10 @@ TEST(MatrixRun, EightRuncCellsGiveTheExpectedVerdicts) {
   EXPECT_EQ(r.out.find('\033'), std::string::npos);
 }
 
-// A broken runtime: a wrapper that drops maskedPaths and readonlyPaths from the bundle's
-// config.json (sed on the pretty-printed lists, no jq), then runs runc.
-fs::path write_broken_runtime(const fs::path& dir) {
-  fs::path script = dir / "brokenrunc";
-  std::ofstream(script) << R"(#!/bin/sh
-prev=
-for a in "$@"; do
-  if [ "$prev" = "--bundle" ]; then
-    for key in maskedPaths readonlyPaths; do
-      sed -i "/\"$key\": \[\$/,/^ *\]/{/\"$key\": \[\$/!{/^ *\]/!d}}" "$a/config.json"
-    done
-  fi
-  prev=$a
-done
-exec runc "$@"
-)";
-  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
-  return script;
-}
-
 TEST(MatrixRun, ARuntimeThatDropsTheMasksIsUnexpectedlyOpen) {
   REQUIRE_ROOT_AND_RUNC();
   TempDir dir("procmatrix-broken");
-  fs::path broken = write_broken_runtime(dir.path());
+  fs::path broken = kRuncWithoutMasks;
   ProcessResult r = procmatrix({"--runtime", "brokenrunc=" + broken.string(), "--proc-mount", "Default",
                                 "--privileged", "false", "--out", (dir.path() / "out").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;

@@ -8,7 +8,17 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
+
+// Root and runc are facts of the machine; without them a container test cannot mean anything.
+#define REQUIRE_ROOT_AND_RUNC()                                                 \
+  do {                                                                          \
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to start containers";    \
+    if (!::procmatrix::testing::have_program("runc"))                           \
+      GTEST_SKIP() << "runc is not installed (scripts/bootstrap installs it)";  \
+  } while (0)
 
 namespace procmatrix::testing {
 
@@ -37,6 +47,10 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A deliberately broken runtime (tests/data/runtimes/runc-without-masks): drops maskedPaths and
+// readonlyPaths from config.json, then runs runc.
+inline const char* const kRuncWithoutMasks = TESTS_DATA_DIR "/runtimes/runc-without-masks";
 
 // True if `name` is an executable on PATH.
 bool have_program(const std::string& name);
