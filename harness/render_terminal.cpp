@@ -7,6 +7,7 @@
 
 #include "checks.hpp"
 #include "text.hpp"
+#include "view.hpp"  // the groups' titles, shared with the reports
 
 namespace procmatrix::harness {
 namespace {
@@ -32,26 +33,6 @@ const MarkStyle& style(Mark m) {
   for (const auto& s : kMarks)
     if (s.mark == m) return s;
   return kMarks[5];
-}
-
-// Human titles of the groups of checks.hpp.
-struct GroupTitle {
-  std::string_view group, title;
-};
-constexpr GroupTitle kGroupTitles[] = {
-    {"kubelet-masked", "kubelet's masked paths"},
-    {"kubelet-readonly", "kubelet's read-only paths"},
-    {"runtime-masked", "masked by CRI-O, Docker, Podman"},
-    {"escape", "escapes and host information"},
-    {"devices", "devices"},
-    {"nesting", "nesting: a container inside the container"},
-    {"identity", "identity"},
-};
-
-std::string_view title_of(const std::string& group) {
-  for (const auto& t : kGroupTitles)
-    if (t.group == group) return t.title;
-  return group;
 }
 
 std::string paint(const RenderOptions& opt, std::string_view sgr, std::string_view text) {
@@ -116,7 +97,7 @@ void render_block(std::string& out, const std::vector<const CellOutcome*>& cols,
   for (const auto& c : all_checks()) {
     if (c.group != group) {
       group = c.group;
-      out += paint(opt, "1", title_of(group)) + "\n";
+      out += paint(opt, "1", reports::group_title(group)) + "\n";
     }
     std::string line = pad_right("  " + c.id, lw);
     for (std::size_t i = first; i < last; ++i)

@@ -24,7 +24,7 @@ constexpr MarkStyle kMarks[] = {
     {Mark::none, " ", "none", "not checked"},
 };
 
-// Groups in report order, with their titles (the terminal's, harness/render_terminal.cpp).
+// Groups in report order, with their titles: the one table the reports and the terminal use.
 struct Group {
   std::string_view id, title;
 };
