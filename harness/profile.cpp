@@ -209,7 +209,8 @@ Result<Profile> load_profile(const std::string& file, std::string_view text) {
   if (!doc) return doc.error();
   Where top{file, ""};
   if (auto s = require_object(top, *doc, {"schema", "name", "title", "holds_for", "sources",
-                                          "runtime_profiles", "api_rejects", "rules"}); !s)
+                                          "runtime_profiles", "api_rejects", "rules",
+                                          "local_backend_note"}); !s)
     return s.error();
   for (auto key : {"schema", "name", "title", "holds_for", "sources", "rules"})
     if (!doc->contains(key)) return bad_value(top / key, nullptr, "is missing");
@@ -219,6 +220,11 @@ Result<Profile> load_profile(const std::string& file, std::string_view text) {
     auto m = parse_string_map(top / "runtime_profiles", (*doc)["runtime_profiles"]);
     if (!m) return m.error();
     p.runtime_profiles = std::move(*m);
+  }
+  if (doc->contains("local_backend_note")) {
+    auto note = get_string(top / "local_backend_note", (*doc)["local_backend_note"]);
+    if (!note) return note.error();
+    p.local_backend_note = *note;
   }
   if (doc->contains("api_rejects"))
     if (auto s = parse_api_rejects(top / "api_rejects", (*doc)["api_rejects"], p); !s) return s.error();

@@ -63,6 +63,9 @@ struct Profile {
   std::map<std::string, std::string> runtime_profiles;  // runtime name -> profile name
   std::vector<ApiReject> api_rejects;
   std::vector<Rule> rules;
+  // What judging a local run by this profile means, when the local backend (which makes the
+  // specs kubelet + containerd would) is not the platform it describes. Empty: it is.
+  std::string local_backend_note;
 
   // The reason the API rejects this cell, if it does.
   const ApiReject* api_reject(const Cell& cell) const;

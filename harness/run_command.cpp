@@ -96,6 +96,8 @@ int run_command(const RunOptions& o) {
   auto p = plan(o);
   if (!p) return fail(p.error().message());
   Plan& pl = *p;
+  if (o.backend == "local" && !pl.profiles.main().local_backend_note.empty())
+    pl.expansion.notes.push_back(cat({"profile ", pl.profiles.main().name, ": ", pl.profiles.main().local_backend_note}));
   auto started = std::chrono::system_clock::now();
   auto t0 = std::chrono::steady_clock::now();
   Progress progress(stderr, ::isatty(STDERR_FILENO) == 1);

@@ -95,6 +95,21 @@ const std::string kAllAny =
        {"match": {"group": "nesting"}, "expect": "any", "because": "b"},
        {"match": {"group": "identity"}, "expect": "any", "because": "b"})";
 
+// The local backend makes kubelet + containerd's specs: judging them by another platform's
+// promises is said, not left for the user to discover as failures.
+TEST(BuiltinProfiles, OtherPlatformsSayWhatTheLocalBackendIs) {
+  for (const char* name : {"docker", "podman", "kubernetes-crio"}) {
+    auto p = builtin_profile(name);
+    ASSERT_TRUE(p.ok()) << p.error().message();
+    EXPECT_THAT(p->local_backend_note, HasSubstr("kubelet + containerd")) << name;
+  }
+  for (const char* name : {"kubernetes", "gvisor"}) {
+    auto p = builtin_profile(name);
+    ASSERT_TRUE(p.ok()) << p.error().message();
+    EXPECT_EQ(p->local_backend_note, "") << name << " is what the local backend plays";
+  }
+}
+
 TEST(LoadProfile, MinimalProfileLoads) {
   auto p = load_profile("t.json", profile_with(kAllAny));
   ASSERT_TRUE(p.ok()) << p.error().message();
@@ -126,6 +141,7 @@ TEST(LoadProfile, BadProfilesNameFileFieldAndValue) {
       {profile_with(kAllAny, R"("api_rejects": [{"when": {"hostUsers": 1}, "reason": "r"}], )"),
        {"t.json", "api_rejects[0].when.hostUsers", "1"}},
       {profile_with(kAllAny, R"("colour": "blue", )"), {"t.json", "unknown field \"colour\""}},
+      {profile_with(kAllAny, R"("local_backend_note": 3, )"), {"t.json", "local_backend_note", "3"}},
       {R"({"schema": "procmatrix.profile/v2"})", {"t.json", "is missing"}},
       {"{\"schema\": ", {"t.json:1:", "bad JSON"}},
   };
