@@ -17,6 +17,7 @@
 #include "progress.hpp"
 #include "render_terminal.hpp"
 #include "results.hpp"
+#include "run_command.hpp"
 #include "runner.hpp"
 #include "signals.hpp"
 #include "text.hpp"
@@ -25,18 +26,6 @@ namespace procmatrix::harness {
 namespace {
 
 using nlohmann::json;
-
-int fail(const std::string& reason) {
-  std::fprintf(stderr, "procmatrix: %s\n", reason.c_str());
-  return 2;
-}
-
-Result<ProfileSet> load_profiles(const RunOptions& o, const MatrixSpec& spec) {
-  Result<Profile> p = o.profile_file ? load_profile_file(*o.profile_file)
-                                     : builtin_profile(spec.profile.value_or("kubernetes"));
-  if (!p) return p.error();
-  return ProfileSet::make(std::move(*p));
-}
 
 std::string make_run_id() {
   std::random_device rd;
@@ -122,7 +111,7 @@ int finish(const Cluster& cluster, const ProfileSet& profiles, const RunOptions&
   std::string text = render_terminal(shown(r.outcomes, groups), info, written ? *written : "", ro);
   std::fputs(cat({render_node_groups(groups), groups.empty() ? "" : "\n", text}).c_str(), stdout);
   std::fflush(stdout);
-  if (!written) return fail(written.error().describe());
+  if (!written) return fail_run(written.error().describe());
   Summary s = summarize(r.outcomes);
   if (r.signo) {
     std::fprintf(stderr, "procmatrix: interrupted by %s: %d of %zu cells finished; their results are in %s\n",
@@ -144,22 +133,22 @@ int kube_run_command(const RunOptions& o, const KubeOptions& k) {
   auto started = std::chrono::system_clock::now();
   auto t0 = std::chrono::steady_clock::now();
   auto spec = matrix_spec(o);
-  if (!spec) return fail(spec.error().message());
-  if (o.runtimes) return fail("--runtime: with --backend kubernetes the runtime dimension is --runtime-class");
-  auto profiles = load_profiles(o, *spec);
-  if (!profiles) return fail(profiles.error().message());
+  if (!spec) return fail_run(spec.error().message());
+  if (o.runtimes) return fail_run("--runtime: with --backend kubernetes the runtime dimension is --runtime-class");
+  auto profiles = load_run_profiles(o, *spec);
+  if (!profiles) return fail_run(profiles.error().message());
   Progress progress(stderr, ::isatty(STDERR_FILENO) == 1);
   // Before any thread and any kubectl call: a Ctrl-C from here on is a cancel, never a kill.
   SignalCancel signals([&](int sig, bool first) {
     progress.note(cat({"procmatrix: SIG", signal_name(sig), first ? ": stopping; deleting what was created" : ": still cleaning up"}));
   });
   auto cluster = Cluster::open(k, make_run_id(), kube_cells(*spec, k.runtime_classes), signals.cancelled());
-  if (!cluster) return fail(cluster.error().describe());
+  if (!cluster) return fail_run(cluster.error().describe());
   for (const auto& n : (*cluster)->notes()) progress.note(cat({"note: ", n}));
   Ran r;
   if (auto st = (*cluster)->create_namespaces(signals.cancelled()); !st) {
     (*cluster)->cleanup();
-    return fail(st.error().describe());
+    return fail_run(st.error().describe());
   }
   r = run_all(**cluster, *profiles, o, signals, progress);
   progress.finish();

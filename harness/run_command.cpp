@@ -20,18 +20,6 @@
 namespace procmatrix::harness {
 namespace {
 
-int fail(const std::string& reason) {
-  std::fprintf(stderr, "procmatrix: %s\n", reason.c_str());
-  return 2;
-}
-
-Result<ProfileSet> load_profiles(const RunOptions& o, const MatrixSpec& spec) {
-  Result<Profile> p = o.profile_file ? load_profile_file(*o.profile_file)
-                                     : builtin_profile(spec.profile.value_or("kubernetes"));
-  if (!p) return p.error();
-  return ProfileSet::make(std::move(*p));
-}
-
 Result<std::unique_ptr<Backend>> make_backend(const RunOptions& o) {
   LocalBackendOptions lo;
   lo.probe = o.probe ? std::filesystem::path(*o.probe) : default_probe_path();
@@ -81,7 +69,7 @@ struct Plan {
 Result<Plan> plan(const RunOptions& o) {
   auto spec = matrix_spec(o);
   if (!spec) return spec.error();
-  auto profiles = load_profiles(o, *spec);
+  auto profiles = load_run_profiles(o, *spec);
   if (!profiles) return profiles.error();
   auto expansion = expand(*spec, [](Runtime& rt) { return resolve_runtime_path(rt); });
   if (!expansion) return expansion.error();
@@ -92,9 +80,21 @@ Result<Plan> plan(const RunOptions& o) {
 
 }  // namespace
 
+int fail_run(const std::string& reason) {
+  std::fprintf(stderr, "procmatrix: %s\n", reason.c_str());
+  return 2;
+}
+
+Result<ProfileSet> load_run_profiles(const RunOptions& o, const MatrixSpec& spec) {
+  Result<Profile> p = o.profile_file ? load_profile_file(*o.profile_file)
+                                     : builtin_profile(spec.profile.value_or("kubernetes"));
+  if (!p) return p.error();
+  return ProfileSet::make(std::move(*p));
+}
+
 int run_command(const RunOptions& o) {
   auto p = plan(o);
-  if (!p) return fail(p.error().message());
+  if (!p) return fail_run(p.error().message());
   Plan& pl = *p;
   if (o.backend == "local" && !pl.profiles.main().local_backend_note.empty())
     pl.expansion.notes.push_back(cat({"profile ", pl.profiles.main().name, ": ", pl.profiles.main().local_backend_note}));
@@ -136,7 +136,7 @@ int run_command(const RunOptions& o) {
   RenderOptions ro{want_color(o.no_color, STDOUT_FILENO), 120};
   std::fputs(render_terminal(outcomes, info, written ? *written : "", ro).c_str(), stdout);
   std::fflush(stdout);
-  if (!written) return fail(written.error().describe());
+  if (!written) return fail_run(written.error().describe());
   Summary s = summarize(outcomes);
   if (signo) {
     std::fprintf(stderr, "procmatrix: interrupted by %s: %d of %zu cells finished; their results are in %s\n",

@@ -23,15 +23,6 @@ namespace {
 // linux/vhost.h defines it (VHOST_VIRTIO is 0xAF).
 constexpr unsigned long kVhostGetFeatures = _IOR(0xAF, 0x00, __u64);
 
-FileKind kind_of(mode_t mode) {
-  if (S_ISREG(mode)) return FileKind::file;
-  if (S_ISDIR(mode)) return FileKind::directory;
-  if (S_ISCHR(mode)) return FileKind::chardev;
-  if (S_ISBLK(mode)) return FileKind::blockdev;
-  if (S_ISLNK(mode)) return FileKind::symlink;
-  return FileKind::other;
-}
-
 std::string hex(unsigned long long value) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", value);
@@ -139,7 +130,7 @@ DeviceResult probe_device(const DeviceCheck& check, const std::string& path) {
     if (err == ENOENT || err == ENOTDIR) {
       // Absent; a dangling symlink is still worth naming as such.
       struct stat lst {};
-      if (::lstat(path.c_str(), &lst) == 0) r.kind = kind_of(lst.st_mode);
+      if (::lstat(path.c_str(), &lst) == 0) r.kind = file_kind_of(lst.st_mode);
       return r;
     }
     // Present or not, the process cannot tell (EACCES on a parent directory): denied.
@@ -147,7 +138,7 @@ DeviceResult probe_device(const DeviceCheck& check, const std::string& path) {
     r.open_rw = Attempt::failure(err);
     return r;
   }
-  r.kind = kind_of(st.st_mode);
+  r.kind = file_kind_of(st.st_mode);
   if (r.kind == FileKind::chardev || r.kind == FileKind::blockdev) {
     r.major = ::major(st.st_rdev);
     r.minor = ::minor(st.st_rdev);

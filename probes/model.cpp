@@ -1,6 +1,17 @@
 #include "model.hpp"
 
+#include <sys/stat.h>
+
 namespace procmatrix::probe {
+
+FileKind file_kind_of(unsigned mode) {
+  if (S_ISREG(mode)) return FileKind::file;
+  if (S_ISDIR(mode)) return FileKind::directory;
+  if (S_ISCHR(mode)) return FileKind::chardev;
+  if (S_ISBLK(mode)) return FileKind::blockdev;
+  if (S_ISLNK(mode)) return FileKind::symlink;
+  return FileKind::other;
+}
 
 const char* to_string(PathState s) {
   switch (s) {

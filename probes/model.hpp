@@ -129,6 +129,9 @@ struct Report {
   std::vector<Finding> findings;
 };
 
+// What stat(2)'s st_mode says a path is.
+FileKind file_kind_of(unsigned mode);
+
 const char* to_string(PathState s);
 const char* to_string(MaskKind m);
 const char* to_string(FileKind k);

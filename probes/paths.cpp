@@ -56,15 +56,6 @@ bool is_kernel_mount_point_for(std::string_view path, std::string_view fstype) {
   return false;
 }
 
-FileKind kind_of(mode_t mode) {
-  if (S_ISREG(mode)) return FileKind::file;
-  if (S_ISDIR(mode)) return FileKind::directory;
-  if (S_ISCHR(mode)) return FileKind::chardev;
-  if (S_ISBLK(mode)) return FileKind::blockdev;
-  if (S_ISLNK(mode)) return FileKind::symlink;
-  return FileKind::other;
-}
-
 std::string device_number(dev_t dev) {
   return std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
 }
@@ -369,10 +360,10 @@ PathResult probe_path(const PathCheck& check, const std::string& path, const Mou
   struct stat st {};
   const bool have_stat = ::stat(path.c_str(), &st) == 0;
   if (have_stat) {
-    f.kind = kind_of(st.st_mode);
+    f.kind = file_kind_of(st.st_mode);
     f.rdev = st.st_rdev;
   } else if (have_lstat) {
-    f.kind = kind_of(lst.st_mode);  // a link we cannot follow: /proc/1/root without ptrace access
+    f.kind = file_kind_of(lst.st_mode);  // a link we cannot follow: /proc/1/root without ptrace access
   }
   add_mount_facts(path, mounts, f, r);
   f.no_write_handler = have_stat && r.mount && has_option(kModeTellsWritability, r.mount->fstype) &&
